@@ -1,0 +1,81 @@
+package app
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+)
+
+// Config is everything the binary can be told. Each field has an
+// environment variable; a command-line flag of the same name overrides it.
+type Config struct {
+	DB       string // ODNOOKNO_DB: SQLite file path or postgres:// URL
+	Addr     string // ODNOOKNO_ADDR
+	BaseURL  string // ODNOOKNO_BASE_URL: public address used in links, SMS and documents
+	DataDir  string // ODNOOKNO_DATA_DIR: demo SMS file, uploaded files, keys
+	LogLevel string // ODNOOKNO_LOG_LEVEL: debug, info, warn, error
+	Demo     bool   // ODNOOKNO_DEMO: load demo data once at start
+
+	ShutdownTimeout time.Duration // ODNOOKNO_SHUTDOWN_TIMEOUT
+	// CalendarRefresh is how soon a running server notices a calendar year
+	// loaded by `odnookno calendar load`.
+	CalendarRefresh time.Duration // ODNOOKNO_CALENDAR_REFRESH
+}
+
+// env describes one setting for flags, the environment and the README table.
+type env struct {
+	name, flag, def, help string
+}
+
+var settings = []env{
+	{"ODNOOKNO_DB", "db", "odnookno.db", "database: a SQLite file path, or a postgres:// URL"},
+	{"ODNOOKNO_ADDR", "addr", "127.0.0.1:8080", "address to listen on"},
+	{"ODNOOKNO_BASE_URL", "base-url", "", "public base URL (default http://ADDR)"},
+	{"ODNOOKNO_DATA_DIR", "data-dir", "odnookno-data", "folder for files, keys and the demo SMS outbox"},
+	{"ODNOOKNO_LOG_LEVEL", "log-level", "info", "log level: debug, info, warn, error"},
+	{"ODNOOKNO_DEMO", "demo", "false", "load demo data (once; running again changes nothing)"},
+	{"ODNOOKNO_SHUTDOWN_TIMEOUT", "shutdown-timeout", "20s", "how long running requests and jobs may finish on shutdown"},
+	{"ODNOOKNO_CALENDAR_REFRESH", "calendar-refresh", "30s", "how often a running server re-reads calendar years loaded at run time"},
+}
+
+// bindConfig registers the flags on fs with defaults taken from the
+// environment, and returns a function that yields the parsed Config.
+func bindConfig(fs *flag.FlagSet) func() (Config, error) {
+	vals := map[string]*string{}
+	var demo *bool
+	for _, s := range settings {
+		if s.flag == "demo" {
+			def, _ := strconv.ParseBool(os.Getenv(s.name))
+			demo = fs.Bool(s.flag, def, s.help+" ($"+s.name+")")
+			continue
+		}
+		def := s.def
+		if v, ok := os.LookupEnv(s.name); ok {
+			def = v
+		}
+		vals[s.flag] = fs.String(s.flag, def, s.help+" ($"+s.name+")")
+	}
+	return func() (Config, error) {
+		c := Config{
+			DB:       *vals["db"],
+			Addr:     *vals["addr"],
+			BaseURL:  *vals["base-url"],
+			DataDir:  *vals["data-dir"],
+			LogLevel: *vals["log-level"],
+		}
+		c.Demo = *demo
+		var err error
+		if c.ShutdownTimeout, err = time.ParseDuration(*vals["shutdown-timeout"]); err != nil {
+			return c, fmt.Errorf("--shutdown-timeout: %w", err)
+		}
+		if c.CalendarRefresh, err = time.ParseDuration(*vals["calendar-refresh"]); err != nil {
+			return c, fmt.Errorf("--calendar-refresh: %w", err)
+		}
+		if c.BaseURL == "" {
+			c.BaseURL = "http://" + c.Addr
+		}
+		return c, nil
+	}
+}
