@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"odnookno/internal/audit"
 )
 
 type ctxKey int
@@ -106,6 +108,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		rt := &route{}
 		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), routeKey, rt)
+		ctx = audit.WithClientAddr(ctx, clientIP(r))
 		r = r.WithContext(ctx)
 		w.Header().Set("X-Request-ID", id)
 		sw := &statusWriter{ResponseWriter: w}

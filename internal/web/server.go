@@ -16,22 +16,36 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"odnookno/internal/audit"
+	"odnookno/internal/auth"
 	"odnookno/internal/fault"
 	"odnookno/internal/i18n"
+	"odnookno/internal/org"
 	"odnookno/internal/store"
 	"odnookno/internal/web/ui"
 )
 
 // Deps are what the server needs; the composition root builds them.
 type Deps struct {
-	DB      *store.DB
-	Log     *slog.Logger
-	Catalog *i18n.Catalog
-	UI      *ui.Renderer
-	Version string
+	DB       *store.DB
+	Log      *slog.Logger
+	Catalog  *i18n.Catalog
+	UI       *ui.Renderer
+	Version  string
+	Sessions *auth.Sessions
+	Org      *org.Service
+	Audit    *audit.Log
+	// Areas add the routes of the domain areas (cabinet, workspace, console).
+	Areas []Area
 	// TrustedOrigins may post forms besides the server's own origin (a
 	// front-end on another host name).
 	TrustedOrigins []string
+}
+
+// Area is a group of routes built by the composition root with the
+// services it needs; it uses the Server's helpers (sessions, errors, pages).
+type Area interface {
+	Routes(s *Server, mux *http.ServeMux)
 }
 
 // Server holds the HTTP handlers.
@@ -41,6 +55,8 @@ type Server struct {
 	registry *prometheus.Registry
 	metrics  *metrics
 	started  time.Time
+
+	staffLinks []StaffLink
 }
 
 // New builds a server; Handler returns what to serve.
@@ -89,6 +105,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", ui.StaticHandler()))
 
 	mux.HandleFunc("GET /{$}", s.home)
+	s.staffRoutes(mux)
+	for _, a := range s.Areas {
+		a.Routes(s, mux)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusNotFound) })
 }
 
