@@ -22,6 +22,9 @@ type Config struct {
 	// CalendarRefresh is how soon a running server notices a calendar year
 	// loaded by `odnookno calendar load`.
 	CalendarRefresh time.Duration // ODNOOKNO_CALENDAR_REFRESH
+
+	SessionIdle     time.Duration // ODNOOKNO_SESSION_IDLE
+	SessionAbsolute time.Duration // ODNOOKNO_SESSION_ABSOLUTE
 }
 
 // env describes one setting for flags, the environment and the README table.
@@ -37,6 +40,8 @@ var settings = []env{
 	{"ODNOOKNO_LOG_LEVEL", "log-level", "info", "log level: debug, info, warn, error"},
 	{"ODNOOKNO_DEMO", "demo", "false", "load demo data (once; running again changes nothing)"},
 	{"ODNOOKNO_SHUTDOWN_TIMEOUT", "shutdown-timeout", "20s", "how long running requests and jobs may finish on shutdown"},
+	{"ODNOOKNO_SESSION_IDLE", "session-idle", "30m", "a session ends after this long without activity"},
+	{"ODNOOKNO_SESSION_ABSOLUTE", "session-absolute", "12h", "a session ends this long after login whatever the activity"},
 	{"ODNOOKNO_CALENDAR_REFRESH", "calendar-refresh", "30s", "how often a running server re-reads calendar years loaded at run time"},
 }
 
@@ -72,6 +77,12 @@ func bindConfig(fs *flag.FlagSet) func() (Config, error) {
 		}
 		if c.CalendarRefresh, err = time.ParseDuration(*vals["calendar-refresh"]); err != nil {
 			return c, fmt.Errorf("--calendar-refresh: %w", err)
+		}
+		if c.SessionIdle, err = time.ParseDuration(*vals["session-idle"]); err != nil {
+			return c, fmt.Errorf("--session-idle: %w", err)
+		}
+		if c.SessionAbsolute, err = time.ParseDuration(*vals["session-absolute"]); err != nil {
+			return c, fmt.Errorf("--session-absolute: %w", err)
 		}
 		if c.BaseURL == "" {
 			c.BaseURL = "http://" + c.Addr

@@ -12,7 +12,11 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"odnookno/internal/audit"
+	"odnookno/internal/auth"
 	"odnookno/internal/calendar/caldb"
+	"odnookno/internal/identity"
+	"odnookno/internal/org"
 	"odnookno/internal/i18n"
 	"odnookno/internal/jobs"
 	"odnookno/internal/store"
@@ -24,6 +28,9 @@ import (
 func modules() []store.Module {
 	return []store.Module{
 		caldb.Module,
+		audit.Module,
+		auth.Module,
+		org.Module,
 	}
 }
 
@@ -78,6 +85,9 @@ type System struct {
 	Periodic []*river.PeriodicJob
 	Calendar *caldb.Provider
 	Catalog  *i18n.Catalog
+	Audit    *audit.Log
+	Sessions *auth.Sessions
+	Org      *org.Service
 	Server   *web.Server
 }
 
@@ -103,11 +113,15 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger) (*System, error) {
 	}
 	river.AddWorker(s.Workers, &caldb.CoverageWorker{Provider: s.Calendar, Log: log, Now: time.Now, Ahead: 120 * 24 * time.Hour})
 	s.Periodic = append(s.Periodic, caldb.CoveragePeriodic())
-	renderer, err := ui.New(s.Catalog, ui.Options{Demo: cfg.Demo})
+	s.Audit = audit.New(db, time.Now)
+	s.Sessions = auth.New(db, time.Now, auth.Options{Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute})
+	s.Org = org.New(db, s.Audit, time.Now, identity.DefaultHashParams)
+	renderer, err := ui.New(s.Catalog, ui.Options{Demo: cfg.Demo, RequestID: func(r *http.Request) string { return web.RequestID(r.Context()) }})
 	if err != nil {
 		return fail(err)
 	}
-	s.Server = web.New(web.Deps{DB: db, Log: log, Catalog: s.Catalog, UI: renderer, Version: version()})
+	s.Server = web.New(web.Deps{DB: db, Log: log, Catalog: s.Catalog, UI: renderer, Version: version(),
+		Sessions: s.Sessions, Org: s.Org, Audit: s.Audit})
 	return s, nil
 }
 
