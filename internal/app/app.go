@@ -46,6 +46,10 @@ Usage:
   odnookno calendar deadline --from YYYY-MM-DD --term "5 рабочих дней"
   odnookno calendar load FILE         load calendar years into the database
   odnookno calendar years             list the years in force
+  odnookno audit verify               check the audit trail's hash chain
+  odnookno pki dev-ca --dir DIR       create a development certificate authority
+  odnookno pki issue --dir DIR --name NAME --org ORG
+                                      issue a development key and certificate
 
 Run "odnookno COMMAND -h" for the flags of a command.
 `
@@ -67,6 +71,10 @@ func Main(ctx context.Context, args []string, io IO) int {
 		fmt.Fprintln(io.Out, version())
 	case "calendar":
 		err = cmdCalendar(ctx, args[1:], io)
+	case "audit":
+		err = cmdAudit(ctx, args[1:], io)
+	case "pki":
+		err = cmdPKI(ctx, args[1:], io)
 	case "help", "-h", "--help":
 		fmt.Fprint(io.Out, usage)
 	default:
@@ -109,4 +117,21 @@ func newLogger(level string, w io.Writer) (*slog.Logger, error) {
 func init() {
 	// Keep the default logger quiet until a command configures it.
 	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+}
+
+// parseArgs parses flags wherever they stand among the positional
+// arguments ("calendar workdays 2026 --db x" as well as "--db x 2026") and
+// returns the positional ones.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }

@@ -28,7 +28,8 @@ func cmdCalendar(ctx context.Context, args []string, io IO) error {
 	from := fs.String("from", "", "starting date (the day of the application), YYYY-MM-DD")
 	term := fs.String("term", "", `term: "в день обращения", "10 дней", "5 рабочих дней", "1 месяц"`)
 	lang := fs.String("lang", "ru", "language of the explanation: ru or be")
-	if err := fs.Parse(args[1:]); err != nil {
+	pos, err := parseArgs(fs, args[1:])
+	if err != nil {
 		return err
 	}
 	cfg, err := get()
@@ -37,12 +38,12 @@ func cmdCalendar(ctx context.Context, args []string, io IO) error {
 	}
 	switch args[0] {
 	case "workdays":
-		if fs.NArg() != 1 {
+		if len(pos) != 1 {
 			return usageError{calendarUsage}
 		}
 		var y int
-		if _, err := fmt.Sscanf(fs.Arg(0), "%d", &y); err != nil || y < 1900 || y > 9999 {
-			return usageError{fmt.Sprintf("workdays: %q is not a year", fs.Arg(0))}
+		if _, err := fmt.Sscanf(pos[0], "%d", &y); err != nil || y < 1900 || y > 9999 {
+			return usageError{fmt.Sprintf("workdays: %q is not a year", pos[0])}
 		}
 		cal, err := currentCalendar(ctx, cfg)
 		if err != nil {
@@ -57,7 +58,7 @@ func cmdCalendar(ctx context.Context, args []string, io IO) error {
 		}
 		return nil
 	case "deadline":
-		if *from == "" || *term == "" || fs.NArg() != 0 {
+		if *from == "" || *term == "" || len(pos) != 0 {
 			return usageError{calendarUsage}
 		}
 		d, err := time.Parse(calendar.DateLayout, *from)
@@ -82,10 +83,10 @@ func cmdCalendar(ctx context.Context, args []string, io IO) error {
 		}
 		return nil
 	case "load":
-		if fs.NArg() != 1 {
+		if len(pos) != 1 {
 			return usageError{calendarUsage}
 		}
-		data, err := os.ReadFile(fs.Arg(0))
+		data, err := os.ReadFile(pos[0])
 		if err != nil {
 			return err
 		}
@@ -94,7 +95,7 @@ func cmdCalendar(ctx context.Context, args []string, io IO) error {
 			return err
 		}
 		defer db.Close()
-		years, err := caldb.Load(ctx, db, data, fs.Arg(0), operatorName(), time.Now())
+		years, err := caldb.Load(ctx, db, data, pos[0], operatorName(), time.Now())
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 )
@@ -23,6 +24,11 @@ type Config struct {
 	// loaded by `odnookno calendar load`.
 	CalendarRefresh time.Duration // ODNOOKNO_CALENDAR_REFRESH
 
+	PKIDir       string // ODNOOKNO_PKI_DIR: development CA and platform key (default DATA_DIR/pki)
+	PlatformCert string // ODNOOKNO_PLATFORM_CERT
+	PlatformKey  string // ODNOOKNO_PLATFORM_KEY
+	TrustedRoots string // ODNOOKNO_TRUSTED_ROOTS: comma-separated PEM files
+
 	SessionIdle     time.Duration // ODNOOKNO_SESSION_IDLE
 	SessionAbsolute time.Duration // ODNOOKNO_SESSION_ABSOLUTE
 }
@@ -40,6 +46,10 @@ var settings = []env{
 	{"ODNOOKNO_LOG_LEVEL", "log-level", "info", "log level: debug, info, warn, error"},
 	{"ODNOOKNO_DEMO", "demo", "false", "load demo data (once; running again changes nothing)"},
 	{"ODNOOKNO_SHUTDOWN_TIMEOUT", "shutdown-timeout", "20s", "how long running requests and jobs may finish on shutdown"},
+	{"ODNOOKNO_PKI_DIR", "pki-dir", "", "folder of the development CA and platform key (default DATA_DIR/pki)"},
+	{"ODNOOKNO_PLATFORM_CERT", "platform-cert", "", "the platform's signing certificate (PEM); default: created in the PKI folder"},
+	{"ODNOOKNO_PLATFORM_KEY", "platform-key", "", "the platform's signing key (PEM, PKCS#8)"},
+	{"ODNOOKNO_TRUSTED_ROOTS", "trusted-roots", "", "comma-separated PEM files of trusted root certificates (default: PKI_DIR/ca.crt)"},
 	{"ODNOOKNO_SESSION_IDLE", "session-idle", "30m", "a session ends after this long without activity"},
 	{"ODNOOKNO_SESSION_ABSOLUTE", "session-absolute", "12h", "a session ends this long after login whatever the activity"},
 	{"ODNOOKNO_CALENDAR_REFRESH", "calendar-refresh", "30s", "how often a running server re-reads calendar years loaded at run time"},
@@ -69,6 +79,17 @@ func bindConfig(fs *flag.FlagSet) func() (Config, error) {
 			BaseURL:  *vals["base-url"],
 			DataDir:  *vals["data-dir"],
 			LogLevel: *vals["log-level"],
+
+			PKIDir:       *vals["pki-dir"],
+			PlatformCert: *vals["platform-cert"],
+			PlatformKey:  *vals["platform-key"],
+			TrustedRoots: *vals["trusted-roots"],
+		}
+		if c.PKIDir == "" {
+			c.PKIDir = filepath.Join(c.DataDir, "pki")
+		}
+		if (c.PlatformCert == "") != (c.PlatformKey == "") {
+			return c, fmt.Errorf("--platform-cert and --platform-key go together")
 		}
 		c.Demo = *demo
 		var err error

@@ -15,10 +15,11 @@ import (
 	"odnookno/internal/audit"
 	"odnookno/internal/auth"
 	"odnookno/internal/calendar/caldb"
-	"odnookno/internal/identity"
-	"odnookno/internal/org"
+	"odnookno/internal/document"
 	"odnookno/internal/i18n"
+	"odnookno/internal/identity"
 	"odnookno/internal/jobs"
+	"odnookno/internal/org"
 	"odnookno/internal/store"
 	"odnookno/internal/web"
 	"odnookno/internal/web/ui"
@@ -31,6 +32,7 @@ func modules() []store.Module {
 		audit.Module,
 		auth.Module,
 		org.Module,
+		document.Module,
 	}
 }
 
@@ -88,6 +90,8 @@ type System struct {
 	Audit    *audit.Log
 	Sessions *auth.Sessions
 	Org      *org.Service
+	PKI      *PKI
+	Docs     *document.Registry
 	Server   *web.Server
 }
 
@@ -113,6 +117,10 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger) (*System, error) {
 	}
 	river.AddWorker(s.Workers, &caldb.CoverageWorker{Provider: s.Calendar, Log: log, Now: time.Now, Ahead: 120 * 24 * time.Hour})
 	s.Periodic = append(s.Periodic, caldb.CoveragePeriodic())
+	if s.PKI, err = setupPKI(cfg, log); err != nil {
+		return fail(err)
+	}
+	s.Docs = document.NewRegistry(db, s.PKI.Verifier, cfg.BaseURL, time.Now)
 	s.Audit = audit.New(db, time.Now)
 	s.Sessions = auth.New(db, time.Now, auth.Options{Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute})
 	s.Org = org.New(db, s.Audit, time.Now, identity.DefaultHashParams)
@@ -121,7 +129,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger) (*System, error) {
 		return fail(err)
 	}
 	s.Server = web.New(web.Deps{DB: db, Log: log, Catalog: s.Catalog, UI: renderer, Version: version(),
-		Sessions: s.Sessions, Org: s.Org, Audit: s.Audit})
+		Sessions: s.Sessions, Org: s.Org, Audit: s.Audit, Docs: s.Docs})
 	return s, nil
 }
 

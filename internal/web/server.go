@@ -18,6 +18,7 @@ import (
 
 	"odnookno/internal/audit"
 	"odnookno/internal/auth"
+	"odnookno/internal/document"
 	"odnookno/internal/fault"
 	"odnookno/internal/i18n"
 	"odnookno/internal/org"
@@ -35,6 +36,7 @@ type Deps struct {
 	Sessions *auth.Sessions
 	Org      *org.Service
 	Audit    *audit.Log
+	Docs     *document.Registry
 	// Areas add the routes of the domain areas (cabinet, workspace, console).
 	Areas []Area
 	// TrustedOrigins may post forms besides the server's own origin (a
@@ -106,6 +108,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /{$}", s.home)
 	s.staffRoutes(mux)
+	s.verifyRoutes(mux)
 	for _, a := range s.Areas {
 		a.Routes(s, mux)
 	}
