@@ -107,6 +107,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", ui.StaticHandler()))
 
 	mux.HandleFunc("GET /{$}", s.home)
+	for _, p := range []string{"about", "accessibility", "help"} {
+		mux.HandleFunc("GET /"+p, func(w http.ResponseWriter, r *http.Request) { s.Render(w, r, http.StatusOK, "info_"+p, nil) })
+	}
 	s.staffRoutes(mux)
 	s.verifyRoutes(mux)
 	for _, a := range s.Areas {
