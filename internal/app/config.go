@@ -29,6 +29,22 @@ type Config struct {
 	PlatformKey  string // ODNOOKNO_PLATFORM_KEY
 	TrustedRoots string // ODNOOKNO_TRUSTED_ROOTS: comma-separated PEM files
 
+	Secret string // ODNOOKNO_SECRET: platform secret (default: generated into DATA_DIR/secret.key)
+
+	SMS       string // ODNOOKNO_SMS: file, http or off
+	SMSFile   string // ODNOOKNO_SMS_FILE
+	SMSURL    string // ODNOOKNO_SMS_URL
+	SMSToken  string // ODNOOKNO_SMS_TOKEN
+	SMSHeader string // ODNOOKNO_SMS_HEADER
+	SMSBody   string // ODNOOKNO_SMS_BODY
+
+	SMTPHost     string // ODNOOKNO_SMTP_HOST: empty disables e-mail
+	SMTPPort     int    // ODNOOKNO_SMTP_PORT
+	SMTPUser     string // ODNOOKNO_SMTP_USER
+	SMTPPassword string // ODNOOKNO_SMTP_PASSWORD
+	SMTPFrom     string // ODNOOKNO_SMTP_FROM
+	SMTPTLS      string // ODNOOKNO_SMTP_TLS
+
 	SessionIdle     time.Duration // ODNOOKNO_SESSION_IDLE
 	SessionAbsolute time.Duration // ODNOOKNO_SESSION_ABSOLUTE
 }
@@ -50,6 +66,19 @@ var settings = []env{
 	{"ODNOOKNO_PLATFORM_CERT", "platform-cert", "", "the platform's signing certificate (PEM); default: created in the PKI folder"},
 	{"ODNOOKNO_PLATFORM_KEY", "platform-key", "", "the platform's signing key (PEM, PKCS#8)"},
 	{"ODNOOKNO_TRUSTED_ROOTS", "trusted-roots", "", "comma-separated PEM files of trusted root certificates (default: PKI_DIR/ca.crt)"},
+	{"ODNOOKNO_SECRET", "secret", "", "platform secret, 32+ characters (default: generated into DATA_DIR/secret.key)"},
+	{"ODNOOKNO_SMS", "sms", "file", "SMS sender: file (demo: DATA_DIR/sms.log), http (a gateway) or off"},
+	{"ODNOOKNO_SMS_FILE", "sms-file", "", "file of the demo SMS sender (default DATA_DIR/sms.log)"},
+	{"ODNOOKNO_SMS_URL", "sms-url", "", "URL of the HTTP SMS gateway"},
+	{"ODNOOKNO_SMS_TOKEN", "sms-token", "", "token for the HTTP SMS gateway"},
+	{"ODNOOKNO_SMS_HEADER", "sms-header", "", "header carrying the token (default Authorization: Bearer)"},
+	{"ODNOOKNO_SMS_BODY", "sms-body", "", "request body template of the gateway (default {\"to\":…,\"text\":…})"},
+	{"ODNOOKNO_SMTP_HOST", "smtp-host", "", "SMTP relay host; empty disables e-mail"},
+	{"ODNOOKNO_SMTP_PORT", "smtp-port", "587", "SMTP port"},
+	{"ODNOOKNO_SMTP_USER", "smtp-user", "", "SMTP user name"},
+	{"ODNOOKNO_SMTP_PASSWORD", "smtp-password", "", "SMTP password"},
+	{"ODNOOKNO_SMTP_FROM", "smtp-from", "", "sender address of e-mail"},
+	{"ODNOOKNO_SMTP_TLS", "smtp-tls", "mandatory", "SMTP TLS: mandatory, opportunistic, implicit or none"},
 	{"ODNOOKNO_SESSION_IDLE", "session-idle", "30m", "a session ends after this long without activity"},
 	{"ODNOOKNO_SESSION_ABSOLUTE", "session-absolute", "12h", "a session ends this long after login whatever the activity"},
 	{"ODNOOKNO_CALENDAR_REFRESH", "calendar-refresh", "30s", "how often a running server re-reads calendar years loaded at run time"},
@@ -84,6 +113,19 @@ func bindConfig(fs *flag.FlagSet) func() (Config, error) {
 			PlatformCert: *vals["platform-cert"],
 			PlatformKey:  *vals["platform-key"],
 			TrustedRoots: *vals["trusted-roots"],
+
+			Secret:       *vals["secret"],
+			SMS:          *vals["sms"],
+			SMSFile:      *vals["sms-file"],
+			SMSURL:       *vals["sms-url"],
+			SMSToken:     *vals["sms-token"],
+			SMSHeader:    *vals["sms-header"],
+			SMSBody:      *vals["sms-body"],
+			SMTPHost:     *vals["smtp-host"],
+			SMTPUser:     *vals["smtp-user"],
+			SMTPPassword: *vals["smtp-password"],
+			SMTPFrom:     *vals["smtp-from"],
+			SMTPTLS:      *vals["smtp-tls"],
 		}
 		if c.PKIDir == "" {
 			c.PKIDir = filepath.Join(c.DataDir, "pki")
@@ -98,6 +140,9 @@ func bindConfig(fs *flag.FlagSet) func() (Config, error) {
 		}
 		if c.CalendarRefresh, err = time.ParseDuration(*vals["calendar-refresh"]); err != nil {
 			return c, fmt.Errorf("--calendar-refresh: %w", err)
+		}
+		if c.SMTPPort, err = strconv.Atoi(*vals["smtp-port"]); err != nil {
+			return c, fmt.Errorf("--smtp-port: %w", err)
 		}
 		if c.SessionIdle, err = time.ParseDuration(*vals["session-idle"]); err != nil {
 			return c, fmt.Errorf("--session-idle: %w", err)

@@ -19,6 +19,7 @@ import (
 	"odnookno/internal/i18n"
 	"odnookno/internal/identity"
 	"odnookno/internal/jobs"
+	"odnookno/internal/notify"
 	"odnookno/internal/org"
 	"odnookno/internal/store"
 	"odnookno/internal/web"
@@ -33,6 +34,7 @@ func modules() []store.Module {
 		auth.Module,
 		org.Module,
 		document.Module,
+		notify.Module,
 	}
 }
 
@@ -91,6 +93,8 @@ type System struct {
 	Sessions *auth.Sessions
 	Org      *org.Service
 	PKI      *PKI
+	Notify   *notify.Service
+	Secret   []byte
 	Docs     *document.Registry
 	Server   *web.Server
 }
@@ -120,6 +124,13 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger) (*System, error) {
 	if s.PKI, err = setupPKI(cfg, log); err != nil {
 		return fail(err)
 	}
+	if s.Secret, err = platformSecret(cfg); err != nil {
+		return fail(err)
+	}
+	if s.Notify, err = buildNotify(cfg, log, db, s.Queue, s.Secret); err != nil {
+		return fail(err)
+	}
+	s.Notify.Register(s.Workers)
 	s.Docs = document.NewRegistry(db, s.PKI.Verifier, cfg.BaseURL, time.Now)
 	s.Audit = audit.New(db, time.Now)
 	s.Sessions = auth.New(db, time.Now, auth.Options{Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute})
@@ -130,6 +141,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger) (*System, error) {
 	}
 	s.Server = web.New(web.Deps{DB: db, Log: log, Catalog: s.Catalog, UI: renderer, Version: version(),
 		Sessions: s.Sessions, Org: s.Org, Audit: s.Audit, Docs: s.Docs})
+	s.Server.Registry().MustRegister(s.Notify.Collectors()...)
 	return s, nil
 }
 

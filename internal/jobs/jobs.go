@@ -69,13 +69,15 @@ func (q *Queue) InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, op
 // Options tune the runner; zero values take sensible defaults.
 type Options struct {
 	// PollInterval is how often idle workers look for jobs (both drivers are
-	// poll-only). Default 200ms.
+	// poll-only). Default 50ms: an SMS code must leave within a moment of
+	// the click that asked for it.
 	PollInterval time.Duration
 	// RescueStuckJobsAfter returns a job that was running when its process
 	// died to the queue after this long. Default 5 minutes; never less than
 	// JobTimeout (2 minutes), or a slow job would run twice.
 	RescueStuckJobsAfter time.Duration
-	// MaxWorkers per queue. Default 10 (PostgreSQL) / 4 (SQLite).
+	// MaxWorkers per queue. Default 20 (PostgreSQL) / 8 (SQLite); most jobs
+	// wait on a gateway, not on the database.
 	MaxWorkers int
 	Periodic   []*river.PeriodicJob
 	Logger     *slog.Logger
@@ -93,16 +95,16 @@ type Runner struct {
 // NewRunner prepares a runner for the registered workers.
 func NewRunner(db *store.DB, workers *river.Workers, o Options) (*Runner, error) {
 	if o.PollInterval == 0 {
-		o.PollInterval = 200 * time.Millisecond
+		o.PollInterval = 50 * time.Millisecond
 	}
 	if o.RescueStuckJobsAfter == 0 {
 		o.RescueStuckJobsAfter = 5 * time.Minute
 	}
 	o.RescueStuckJobsAfter = max(o.RescueStuckJobsAfter, jobTimeout)
 	if o.MaxWorkers == 0 {
-		o.MaxWorkers = 10
+		o.MaxWorkers = 20
 		if db.Dialect == store.SQLite {
-			o.MaxWorkers = 4
+			o.MaxWorkers = 8
 		}
 	}
 	if o.Logger == nil {
