@@ -36,6 +36,9 @@ const (
 	KindGrantApproved   = "grant.approved"        // resource
 	KindGrantRefused    = "grant.refused"         // resource, reason
 	KindDocumentReady   = "document.ready"        // title
+	// KindRequestLate tells an officer that an information resource has not
+	// answered within its term and offers the СМДО route.
+	KindRequestLate = "interop.late" // case, resource, service, due, smdo_offered
 )
 
 // kindList is the set EnqueueTx accepts; Kinds is a copy for callers, so
@@ -45,7 +48,7 @@ var kindList = []string{
 	KindUnblockCode, KindBlocked, KindPasswordChanged, KindAttackWarning,
 	KindCaseRegistered, KindCaseDecision, KindDeadlineWarning, KindCaseOverdue,
 	KindComplaintReg, KindComplaintDec, KindGrantApproved, KindGrantRefused,
-	KindDocumentReady,
+	KindDocumentReady, KindRequestLate,
 }
 
 // Kinds lists every kind shipped, for the operator's filter and for tests.

@@ -38,6 +38,8 @@ var examples = map[string]struct {
 	notify.KindGrantApproved:   {map[string]any{"resource": "Регистр населения"}, nil},
 	notify.KindGrantRefused:    {map[string]any{"resource": "Регистр населения", "reason": "нет договора"}, nil},
 	notify.KindDocumentReady:   {map[string]any{"title": "Справка о месте жительства"}, nil},
+	notify.KindRequestLate: {map[string]any{"case": "MINSK-OO-2026-000042", "resource": "mvd", "service": "person", "due": "2026-04-15",
+		"smdo_offered": true}, nil},
 }
 
 // TestTemplates renders every kind in both languages through the real
