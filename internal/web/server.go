@@ -21,6 +21,7 @@ import (
 	"odnookno/internal/document"
 	"odnookno/internal/fault"
 	"odnookno/internal/i18n"
+	"odnookno/internal/notify"
 	"odnookno/internal/org"
 	"odnookno/internal/store"
 	"odnookno/internal/web/ui"
@@ -37,6 +38,7 @@ type Deps struct {
 	Org      *org.Service
 	Audit    *audit.Log
 	Docs     *document.Registry
+	Notify   *notify.Service
 	// Areas add the routes of the domain areas (cabinet, workspace, console).
 	Areas []Area
 	// TrustedOrigins may post forms besides the server's own origin (a
@@ -112,6 +114,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	}
 	s.staffRoutes(mux)
 	s.verifyRoutes(mux)
+	s.operatorRoutes(mux)
 	for _, a := range s.Areas {
 		a.Routes(s, mux)
 	}
