@@ -47,6 +47,7 @@ Usage:
   odnookno calendar load FILE         load calendar years into the database
   odnookno calendar years             list the years in force
   odnookno audit verify               check the audit trail's hash chain
+  odnookno irsim [--listen ADDR]      run the simulated information resources
   odnookno pki dev-ca --dir DIR       create a development certificate authority
   odnookno pki issue --dir DIR --name NAME --org ORG
                                       issue a development key and certificate
@@ -75,6 +76,8 @@ func Main(ctx context.Context, args []string, io IO) int {
 		err = cmdAudit(ctx, args[1:], io)
 	case "pki":
 		err = cmdPKI(ctx, args[1:], io)
+	case "irsim":
+		err = cmdIRSim(ctx, args[1:], io)
 	case "help", "-h", "--help":
 		fmt.Fprint(io.Out, usage)
 	default:

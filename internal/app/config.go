@@ -45,8 +45,26 @@ type Config struct {
 	SMTPFrom     string // ODNOOKNO_SMTP_FROM
 	SMTPTLS      string // ODNOOKNO_SMTP_TLS
 
+	IRURL string // ODNOOKNO_IR_URL: base URL of the information resources (demo: simulated in-process)
+
 	SessionIdle     time.Duration // ODNOOKNO_SESSION_IDLE
 	SessionAbsolute time.Duration // ODNOOKNO_SESSION_ABSOLUTE
+
+	// The UID lifecycle (R637-UID); zero values take identity's defaults.
+	UID UIDConfig
+}
+
+// UIDConfig tunes passwords, SMS codes and login throttling.
+type UIDConfig struct {
+	TempPasswordTTL time.Duration // ODNOOKNO_UID_TEMP_PASSWORD_TTL
+	CodeTTL         time.Duration // ODNOOKNO_UID_CODE_TTL
+	CodeAttempts    int           // ODNOOKNO_UID_CODE_ATTEMPTS
+	HashMemory      int           // ODNOOKNO_HASH_MEMORY, KiB
+	HashIterations  int           // ODNOOKNO_HASH_ITERATIONS
+	HashParallelism int           // ODNOOKNO_HASH_PARALLELISM
+	LoginFree       int           // ODNOOKNO_LOGIN_FREE_FAILURES
+	LoginDelay      time.Duration // ODNOOKNO_LOGIN_DELAY
+	LoginMaxDelay   time.Duration // ODNOOKNO_LOGIN_MAX_DELAY
 }
 
 // env describes one setting for flags, the environment and the README table.
@@ -79,9 +97,19 @@ var settings = []env{
 	{"ODNOOKNO_SMTP_PASSWORD", "smtp-password", "", "SMTP password"},
 	{"ODNOOKNO_SMTP_FROM", "smtp-from", "", "sender address of e-mail"},
 	{"ODNOOKNO_SMTP_TLS", "smtp-tls", "mandatory", "SMTP TLS: mandatory, opportunistic, implicit or none"},
+	{"ODNOOKNO_IR_URL", "ir-url", "", "base URL of the information resources (default with --demo: simulated resources started in-process)"},
 	{"ODNOOKNO_SESSION_IDLE", "session-idle", "30m", "a session ends after this long without activity"},
 	{"ODNOOKNO_SESSION_ABSOLUTE", "session-absolute", "12h", "a session ends this long after login whatever the activity"},
 	{"ODNOOKNO_CALENDAR_REFRESH", "calendar-refresh", "30s", "how often a running server re-reads calendar years loaded at run time"},
+	{"ODNOOKNO_UID_TEMP_PASSWORD_TTL", "uid-temp-password-ttl", "72h", "how long a temporary password (sent at issue and unblock) may be used for the first login"},
+	{"ODNOOKNO_UID_CODE_TTL", "uid-code-ttl", "10m", "how long an SMS code is valid"},
+	{"ODNOOKNO_UID_CODE_ATTEMPTS", "uid-code-attempts", "5", "wrong entries that void an SMS code"},
+	{"ODNOOKNO_HASH_MEMORY", "hash-memory", "65536", "Argon2id memory per password hash, KiB"},
+	{"ODNOOKNO_HASH_ITERATIONS", "hash-iterations", "3", "Argon2id passes per password hash"},
+	{"ODNOOKNO_HASH_PARALLELISM", "hash-parallelism", "4", "Argon2id lanes per password hash"},
+	{"ODNOOKNO_LOGIN_FREE_FAILURES", "login-free-failures", "5", "failed attempts of one UID before delays begin (one client address gets four times as many)"},
+	{"ODNOOKNO_LOGIN_DELAY", "login-delay", "1m", "first delay after too many failed attempts; each further failure doubles it"},
+	{"ODNOOKNO_LOGIN_MAX_DELAY", "login-max-delay", "1h", "longest delay after failed attempts"},
 }
 
 // bindConfig registers the flags on fs with defaults taken from the
@@ -126,6 +154,7 @@ func bindConfig(fs *flag.FlagSet) func() (Config, error) {
 			SMTPPassword: *vals["smtp-password"],
 			SMTPFrom:     *vals["smtp-from"],
 			SMTPTLS:      *vals["smtp-tls"],
+			IRURL:        *vals["ir-url"],
 		}
 		if c.PKIDir == "" {
 			c.PKIDir = filepath.Join(c.DataDir, "pki")
@@ -150,9 +179,40 @@ func bindConfig(fs *flag.FlagSet) func() (Config, error) {
 		if c.SessionAbsolute, err = time.ParseDuration(*vals["session-absolute"]); err != nil {
 			return c, fmt.Errorf("--session-absolute: %w", err)
 		}
+		if c.UID, err = uidConfig(vals); err != nil {
+			return c, err
+		}
 		if c.BaseURL == "" {
 			c.BaseURL = "http://" + c.Addr
 		}
 		return c, nil
 	}
+}
+
+func uidConfig(vals map[string]*string) (UIDConfig, error) {
+	var u UIDConfig
+	durations := []struct {
+		flag string
+		dst  *time.Duration
+	}{{"uid-temp-password-ttl", &u.TempPasswordTTL}, {"uid-code-ttl", &u.CodeTTL}, {"login-delay", &u.LoginDelay}, {"login-max-delay", &u.LoginMaxDelay}}
+	for _, d := range durations {
+		v, err := time.ParseDuration(*vals[d.flag])
+		if err != nil || v <= 0 {
+			return u, fmt.Errorf("--%s: want a positive duration such as 10m", d.flag)
+		}
+		*d.dst = v
+	}
+	ints := []struct {
+		flag string
+		dst  *int
+	}{{"uid-code-attempts", &u.CodeAttempts}, {"hash-memory", &u.HashMemory}, {"hash-iterations", &u.HashIterations},
+		{"hash-parallelism", &u.HashParallelism}, {"login-free-failures", &u.LoginFree}}
+	for _, n := range ints {
+		v, err := strconv.Atoi(*vals[n.flag])
+		if err != nil || v <= 0 {
+			return u, fmt.Errorf("--%s: want a positive whole number", n.flag)
+		}
+		*n.dst = v
+	}
+	return u, nil
 }

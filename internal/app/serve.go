@@ -15,9 +15,13 @@ import (
 	"odnookno/internal/audit"
 	"odnookno/internal/auth"
 	"odnookno/internal/calendar/caldb"
+	"odnookno/internal/cases"
+	"odnookno/internal/catalog"
 	"odnookno/internal/document"
 	"odnookno/internal/i18n"
 	"odnookno/internal/identity"
+	"odnookno/internal/interop"
+	"odnookno/internal/interop/envelope"
 	"odnookno/internal/jobs"
 	"odnookno/internal/notify"
 	"odnookno/internal/org"
@@ -35,6 +39,10 @@ func modules() []store.Module {
 		org.Module,
 		document.Module,
 		notify.Module,
+		catalog.Module,
+		interop.Module,
+		cases.Module,
+		identity.Module,
 	}
 }
 
@@ -81,22 +89,31 @@ func cmdMigrate(ctx context.Context, args []string, io IO) error {
 
 // System is every built service of a running instance.
 type System struct {
-	Config   Config
-	Log      *slog.Logger
-	DB       *store.DB
-	Queue    *jobs.Queue
-	Workers  *river.Workers
-	Periodic []*river.PeriodicJob
-	Calendar *caldb.Provider
-	Catalog  *i18n.Catalog
-	Audit    *audit.Log
-	Sessions *auth.Sessions
-	Org      *org.Service
-	PKI      *PKI
-	Notify   *notify.Service
-	Secret   []byte
-	Docs     *document.Registry
-	Server   *web.Server
+	Config     Config
+	Log        *slog.Logger
+	DB         *store.DB
+	Queue      *jobs.Queue
+	Workers    *river.Workers
+	Periodic   []*river.PeriodicJob
+	Calendar   *caldb.Provider
+	Messages   *i18n.Catalog
+	Audit      *audit.Log
+	Sessions   *auth.Sessions
+	Org        *org.Service
+	PKI        *PKI
+	Notify     *notify.Service
+	Identity   *identity.Service
+	Secret     []byte
+	Docs       *document.Registry
+	Procedures *catalog.Service
+	Interop    *interop.Service
+	Cases      *cases.Service
+	// MVD is the interior ministry's personal-data register as identity
+	// asks it: the signed exchange to mvd/person.
+	MVD     identity.Registry
+	IRURL   string
+	closers []func()
+	Server  *web.Server
 }
 
 // Build opens the database and wires every service; it starts nothing.
@@ -116,7 +133,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger) (*System, error) {
 	if s.Calendar, err = caldb.NewProvider(ctx, db, cfg.CalendarRefresh); err != nil {
 		return fail(err)
 	}
-	if s.Catalog, err = i18n.New(); err != nil {
+	if s.Messages, err = i18n.New(); err != nil {
 		return fail(err)
 	}
 	river.AddWorker(s.Workers, &caldb.CoverageWorker{Provider: s.Calendar, Log: log, Now: time.Now, Ahead: 120 * 24 * time.Hour})
@@ -134,19 +151,48 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger) (*System, error) {
 	s.Docs = document.NewRegistry(db, s.PKI.Verifier, cfg.BaseURL, time.Now)
 	s.Audit = audit.New(db, time.Now)
 	s.Sessions = auth.New(db, time.Now, auth.Options{Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute})
-	s.Org = org.New(db, s.Audit, time.Now, identity.DefaultHashParams)
-	renderer, err := ui.New(s.Catalog, ui.Options{Demo: cfg.Demo, RequestID: func(r *http.Request) string { return web.RequestID(r.Context()) }})
+	s.Org = org.New(db, s.Audit, time.Now, hashParams(cfg.UID))
+	if err := s.buildInterop(); err != nil {
+		return fail(err)
+	}
+	irURL := cfg.IRURL
+	if irURL == "" && cfg.Demo {
+		sctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		s.closers = append(s.closers, stop)
+		if irURL, err = startSimulator(sctx, cfg, log); err != nil {
+			return fail(err)
+		}
+	}
+	s.IRURL = irURL
+	s.MVD = mvdRegistry{client: &envelope.Client{Signer: s.PKI.Platform, Verifier: s.PKI.Verifier}, endpoint: irURL, sender: "odnookno"}
+	s.Procedures = catalog.New(db, s.Audit, owners{registry: s.Interop, fallback: catalog.DemoOwners}, time.Now)
+	river.AddWorker(s.Workers, &activateWorker{catalog: s.Procedures, log: log})
+	s.Periodic = append(s.Periodic, activatePeriodic())
+	if err := s.buildCases(); err != nil {
+		return fail(err)
+	}
+	renderer, err := ui.New(s.Messages, ui.Options{Demo: cfg.Demo, RequestID: func(r *http.Request) string { return web.RequestID(r.Context()) }})
 	if err != nil {
 		return fail(err)
 	}
-	s.Server = web.New(web.Deps{DB: db, Log: log, Catalog: s.Catalog, UI: renderer, Version: version(),
-		Sessions: s.Sessions, Org: s.Org, Audit: s.Audit, Docs: s.Docs})
+	areas, err := s.buildIdentity()
+	if err != nil {
+		return fail(err)
+	}
+	s.Server = web.New(web.Deps{DB: db, Log: log, Catalog: s.Messages, UI: renderer, Version: version(),
+		Sessions: s.Sessions, Org: s.Org, Audit: s.Audit, Docs: s.Docs, Notify: s.Notify, Areas: areas})
 	s.Server.Registry().MustRegister(s.Notify.Collectors()...)
+	s.Server.Registry().MustRegister(s.Interop.Collectors()...)
 	return s, nil
 }
 
 // Close releases the database.
-func (s *System) Close() error { return s.DB.Close() }
+func (s *System) Close() error {
+	for _, c := range s.closers {
+		c()
+	}
+	return s.DB.Close()
+}
 
 func cmdServe(ctx context.Context, args []string, io IO) error {
 	fs := newFlags("serve", io)

@@ -6,7 +6,11 @@
 // identifier).
 package identity
 
-import "errors"
+import (
+	"errors"
+
+	"odnookno/internal/fault"
+)
 
 // ErrInvalid lets callers treat every validation failure of this package
 // alike (errors.Is) without knowing its codes; the web layer maps it to a
@@ -71,6 +75,28 @@ func (e *Error) Is(target error) bool {
 		return false
 	}
 	return t.Code == e.Code && (t.Field == "" || t.Field == e.Field)
+}
+
+// Unwrap makes every *Error a fault.Invalid, so the web layer's single
+// mapping of error kinds to statuses covers it.
+func (e *Error) Unwrap() error { return fault.Invalid }
+
+// As lets errors.As find a *fault.Error in an *Error: the web layer shows
+// form and API errors from *fault.Error alone, and the codes are the same.
+func (e *Error) As(target any) bool {
+	p, ok := target.(**fault.Error)
+	if !ok {
+		return false
+	}
+	*p = e.Fault()
+	return true
+}
+
+// Fault is e as a *fault.Error of kind Invalid, with e's code both as the
+// error's code (the API's message) and as its one field.
+func (e *Error) Fault() *fault.Error {
+	return &fault.Error{Kind: fault.Invalid, Code: e.Code, Params: e.Params,
+		Fields: []fault.Field{{Field: e.Field, Code: e.Code, Params: e.Params}}}
 }
 
 func invalid(field, code string, params map[string]any) *Error {

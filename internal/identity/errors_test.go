@@ -2,8 +2,10 @@ package identity_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
+	"odnookno/internal/fault"
 	"odnookno/internal/identity"
 )
 
@@ -28,5 +30,33 @@ func TestErrorMatching(t *testing.T) {
 	}
 	if msg := err.Error(); msg != "identity: invalid phone (phone.operator)" {
 		t.Errorf("Error() = %q", msg)
+	}
+}
+
+// The web layer knows only fault: an *Error must read as fault.Invalid with
+// the same code, field and parameters.
+func TestErrorIsFault(t *testing.T) {
+	t.Parallel()
+	_, _, err := identity.ParsePIN("123")
+	wrapped := fmt.Errorf("form: %w", err)
+	if !errors.Is(wrapped, fault.Invalid) {
+		t.Fatal("*Error is not fault.Invalid")
+	}
+	var fe *fault.Error
+	if !errors.As(wrapped, &fe) {
+		t.Fatal("errors.As found no *fault.Error")
+	}
+	if fe.Code != identity.CodePINFormat || len(fe.Fields) != 1 || fe.Fields[0].Field != identity.FieldPIN || fe.Fields[0].Code != identity.CodePINFormat {
+		t.Errorf("fault = %+v", fe)
+	}
+	var c fault.Check
+	c.AddErr("uid", err)
+	var got *fault.Error
+	if !errors.As(c.Err(), &got) || got.Fields[0].Field != identity.FieldPIN {
+		t.Errorf("Check.AddErr = %+v", got)
+	}
+	var ie *identity.Error
+	if !errors.As(wrapped, &ie) || ie.Code != identity.CodePINFormat {
+		t.Error("errors.As to *identity.Error still works")
 	}
 }

@@ -60,7 +60,8 @@ type Server struct {
 	metrics  *metrics
 	started  time.Time
 
-	staffLinks []StaffLink
+	staffLinks   []StaffLink
+	cabinetLinks []CabinetLink
 }
 
 // New builds a server; Handler returns what to serve.
