@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -153,5 +155,26 @@ func TestConcurrentStartMigratesOnce(t *testing.T) {
 	}
 	if n != 2 {
 		t.Fatalf("migrations recorded %d times, want 2 (each once)", n)
+	}
+}
+
+// TestOddPath opens a SQLite file in a folder whose name has URI
+// delimiters in it.
+func TestOddPath(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sqlite#01 50%")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "x.db")
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.W.Exec("CREATE TABLE t (a INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the database is not where it was asked to be: %v", err)
 	}
 }
