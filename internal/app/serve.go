@@ -180,7 +180,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger) (*System, error) {
 		return fail(err)
 	}
 	s.Server = web.New(web.Deps{DB: db, Log: log, Catalog: s.Messages, UI: renderer, Version: version(),
-		Sessions: s.Sessions, Org: s.Org, Audit: s.Audit, Docs: s.Docs, Notify: s.Notify, Areas: areas})
+		Sessions: s.Sessions, Org: s.Org, Audit: s.Audit, Docs: s.Docs, Notify: s.Notify, Areas: append(areas, &web.Catalog{Procedures: s.Procedures})})
 	s.Server.Registry().MustRegister(s.Notify.Collectors()...)
 	s.Server.Registry().MustRegister(s.Interop.Collectors()...)
 	return s, nil
