@@ -13,7 +13,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"odnookno/internal/fault"
@@ -24,15 +23,7 @@ import (
 var migrations embed.FS
 
 // Module is this package's migrations.
-var Module = store.Module{Name: "auth", FS: sub(migrations, "migrations")}
-
-func sub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+var Module = store.NewModule("auth", migrations)
 
 // Kinds of principal.
 const (

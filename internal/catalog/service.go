@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -21,15 +20,7 @@ import (
 var migrations embed.FS
 
 // Module is this package's migrations.
-var Module = store.Module{Name: "catalog", FS: sub(migrations, "migrations")}
-
-func sub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+var Module = store.NewModule("catalog", migrations)
 
 // ResourceOwners names the body that owns an information resource; its
 // resource-owner staff approve every regulation that queries the resource

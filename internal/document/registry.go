@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"odnookno/internal/fault"
@@ -20,15 +19,7 @@ import (
 var migrations embed.FS
 
 // Module is the registry's migrations.
-var Module = store.Module{Name: "document", FS: mustSub(migrations, "migrations")}
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+var Module = store.NewModule("document", migrations)
 
 // Registry keeps every issued document so that anyone holding a paper copy
 // can check it at /verify/{code}: the stored bytes are the original, and

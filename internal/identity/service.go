@@ -6,7 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"runtime"
 	"strconv"
 	"sync"
@@ -24,15 +23,7 @@ var migrations embed.FS
 
 // Module is this package's migrations. It references nothing of other
 // modules, but the papers it issues live in document's tables.
-var Module = store.Module{Name: "identity", FS: mustSub(migrations, "migrations")}
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+var Module = store.NewModule("identity", migrations)
 
 // minsk is the time zone of application numbers and printed dates.
 var minsk = time.FixedZone("Europe/Minsk", 3*60*60)

@@ -31,7 +31,6 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
-	"io/fs"
 	"log/slog"
 	"time"
 
@@ -50,15 +49,7 @@ import (
 var migrations embed.FS
 
 // Module is this package's migrations.
-var Module = store.Module{Name: "interop", FS: sub(migrations, "migrations")}
-
-func sub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+var Module = store.NewModule("interop", migrations)
 
 // minsk is the zone in which working days begin and end. Belarus keeps UTC+3
 // all year, so a fixed zone needs no tzdata.

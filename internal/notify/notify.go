@@ -23,7 +23,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"maps"
 	"net/mail"
@@ -44,15 +43,7 @@ import (
 var migrations embed.FS
 
 // Module is this package's migrations.
-var Module = store.Module{Name: "notify", FS: sub(migrations, "migrations")}
-
-func sub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+var Module = store.NewModule("notify", migrations)
 
 // Channels.
 const (

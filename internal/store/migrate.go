@@ -105,3 +105,13 @@ func Version(ctx context.Context, db *DB, m Module) (int64, error) {
 	}
 	return v.Int64, nil
 }
+
+// NewModule is the Module of a package that embeds its migrations as
+// migrations/sqlite/*.sql and migrations/postgres/*.sql.
+func NewModule(name string, embedded fs.FS) Module {
+	sub, err := fs.Sub(embedded, "migrations")
+	if err != nil {
+		panic(fmt.Sprintf("store: migrations of %s: %v", name, err))
+	}
+	return Module{Name: name, FS: sub}
+}

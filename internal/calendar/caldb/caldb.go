@@ -19,7 +19,7 @@ import (
 var migrations embed.FS
 
 // Module is this package's migrations.
-var Module = store.Module{Name: "calendar", FS: mustSub(migrations, "migrations")}
+var Module = store.NewModule("calendar", migrations)
 
 // Load parses a calendar file and stores each of its years, replacing a
 // stored year of the same number. It changes nothing when the file is invalid.
