@@ -58,5 +58,8 @@ func loadDemo(ctx context.Context, sys *System) error {
 	if _, err := sys.Procedures.ActivateDue(ctx); err != nil {
 		return fmt.Errorf("demo procedures: %w", err)
 	}
+	if err := loadDemoSigning(ctx, sys); err != nil {
+		return fmt.Errorf("demo certificates and grants: %w", err)
+	}
 	return nil
 }

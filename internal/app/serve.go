@@ -171,6 +171,7 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger) (*System, error) {
 	if err := s.buildCases(); err != nil {
 		return fail(err)
 	}
+	caseIO := s.buildCaseInterop()
 	renderer, err := ui.New(s.Messages, ui.Options{Demo: cfg.Demo, RequestID: func(r *http.Request) string { return web.RequestID(r.Context()) }})
 	if err != nil {
 		return fail(err)
@@ -179,6 +180,8 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger) (*System, error) {
 	if err != nil {
 		return fail(err)
 	}
+	areas = append(areas, s.caseAreas(caseIO)...)
+	areas = append(areas, &web.CaseFiling{Cases: s.Cases, Procedures: s.Procedures, Identity: s.Identity})
 	s.Server = web.New(web.Deps{DB: db, Log: log, Catalog: s.Messages, UI: renderer, Version: version(),
 		Sessions: s.Sessions, Org: s.Org, Audit: s.Audit, Docs: s.Docs, Notify: s.Notify, Areas: append(areas, &web.Catalog{Procedures: s.Procedures})})
 	s.Server.Registry().MustRegister(s.Notify.Collectors()...)

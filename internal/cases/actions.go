@@ -338,6 +338,10 @@ func (s *Service) registerWith(ctx context.Context, c *change, reg Regulation) e
 	}
 	app.RegisteredAt = c.now
 	app.Deadline = Deadline{From: app.RegDate, Term: reg.Term}
+	auto, err := s.autoRequests(ctx, c, reg)
+	if err != nil {
+		return err
+	}
 	cal, err := s.cals.Calendar(ctx)
 	if err != nil {
 		return err
@@ -354,6 +358,9 @@ func (s *Service) registerWith(ctx context.Context, c *change, reg Regulation) e
 		return err
 	}
 	c.event.details = map[string]any{"number": app.RegNumber, "due": app.DueDate}
+	if len(auto) > 0 {
+		c.event.details["requests"] = auto
+	}
 	is, pd, err := s.issue(ctx, c.tx, s.receipt(ctx, app, reg, lines), document.Meta{SubjectUID: app.Applicant.UID, CaseNumber: app.RegNumber}, "receipt", "issued")
 	if err != nil {
 		return err
@@ -626,6 +633,16 @@ type InfoRequest struct {
 // the regulation has an extended term, the due date is recomputed from the
 // registration date with the extended term, and the reason recorded.
 func (s *Service) RequestInfo(ctx context.Context, actor Actor, id int64, version int, reqs []InfoRequest) (Application, error) {
+	if err := checkRequests(reqs); err != nil {
+		return Application{}, err
+	}
+	return s.withApp(ctx, actor, id, version, func(tx *sql.Tx, app *Application) error {
+		return s.step(ctx, tx, app, actor, ActRequestInfo, func(c *change) error { return s.requestInfo(ctx, c, reqs) })
+	})
+}
+
+// checkRequests trims reqs in place; each needs an addressee and a subject.
+func checkRequests(reqs []InfoRequest) error {
 	var check fault.Check
 	if len(reqs) == 0 {
 		check.Add("requests", CodeRequestsRequired, nil)
@@ -636,46 +653,63 @@ func (s *Service) RequestInfo(ctx context.Context, actor Actor, id int64, versio
 			check.Add(fmt.Sprintf("requests.%d", i), CodeRequestsRequired, nil)
 		}
 	}
-	if err := check.Err(); err != nil {
-		return Application{}, err
+	return check.Err()
+}
+
+// requestInfo records reqs on the application of c and, the first time
+// requests go out under a regulation with an extended term, recomputes the
+// due date with it.
+func (s *Service) requestInfo(ctx context.Context, c *change, reqs []InfoRequest) error {
+	app, tx := c.app, c.tx
+	ids, to, err := s.insertRequests(ctx, tx, app.ID, reqs, c.now, c.actor)
+	if err != nil {
+		return err
 	}
-	return s.withApp(ctx, actor, id, version, func(tx *sql.Tx, app *Application) error {
-		return s.step(ctx, tx, app, actor, ActRequestInfo, func(c *change) error {
-			var ids []int64
-			var to []string
-			for _, r := range reqs {
-				var rid int64
-				err := tx.QueryRowContext(ctx, `INSERT INTO case_requests (case_id, addressee, subject, channel, external_ref, sent_at, sent_by)
-					VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`, app.ID, r.Addressee, r.Subject, r.Channel, r.ExternalRef, c.now, actor.ID()).Scan(&rid)
-				if err != nil {
-					return fmt.Errorf("cases: record request: %w", err)
-				}
-				ids = append(ids, rid)
-				to = append(to, r.Addressee)
-			}
-			c.event.details = map[string]any{"requests": ids, "addressees": to}
-			reg, err := s.regulation(ctx, app)
-			if err != nil {
-				return err
-			}
-			if app.Deadline.Extended || reg.ExtendedTerm.Kind == 0 || !app.Deadline.Valid() {
-				return nil
-			}
-			cal, err := s.cals.Calendar(ctx)
-			if err != nil {
-				return err
-			}
-			app.Deadline.Term = reg.ExtendedTerm
-			app.Deadline.Extended = true
-			app.Deadline.ExtensionReason = s.t(app.Lang, "case.due.extension_reason", "Date", dotDate(iso(today(c.now))), "To", strings.Join(to, ", "))
-			_, due, err := app.Deadline.Compute(cal)
-			if err != nil {
-				return err
-			}
-			c.event.details["extended_due"] = iso(due)
-			return s.setDue(ctx, tx, subjectApplication, app.ID, &app.DueDate, &app.DueSoon, &app.Overdue, &app.DeadlineGen, iso(due))
-		})
-	})
+	c.event.details = map[string]any{"requests": ids, "addressees": to}
+	reg, err := s.regulation(ctx, app)
+	if err != nil {
+		return err
+	}
+	if app.Deadline.Extended || reg.ExtendedTerm.Kind == 0 || !app.Deadline.Valid() {
+		return nil
+	}
+	cal, err := s.cals.Calendar(ctx)
+	if err != nil {
+		return err
+	}
+	s.extendTerm(app, reg, to, c.now)
+	_, due, err := app.Deadline.Compute(cal)
+	if err != nil {
+		return err
+	}
+	c.event.details["extended_due"] = iso(due)
+	return s.setDue(ctx, tx, subjectApplication, app.ID, &app.DueDate, &app.DueSoon, &app.Overdue, &app.DeadlineGen, iso(due))
+}
+
+// insertRequests stores reqs as sent by actor at now and returns their ids
+// and addressees.
+func (s *Service) insertRequests(ctx context.Context, tx *sql.Tx, caseID int64, reqs []InfoRequest, now time.Time, actor Actor) ([]int64, []string, error) {
+	var ids []int64
+	var to []string
+	for _, r := range reqs {
+		var rid int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO case_requests (case_id, addressee, subject, channel, external_ref, sent_at, sent_by)
+			VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`, caseID, r.Addressee, r.Subject, r.Channel, r.ExternalRef, now, actor.ID()).Scan(&rid)
+		if err != nil {
+			return nil, nil, fmt.Errorf("cases: record request: %w", err)
+		}
+		ids = append(ids, rid)
+		to = append(to, r.Addressee)
+	}
+	return ids, to, nil
+}
+
+// extendTerm switches the application's deadline to the regulation's
+// extended term, with the reason worded in the application's language.
+func (s *Service) extendTerm(app *Application, reg Regulation, to []string, now time.Time) {
+	app.Deadline.Term = reg.ExtendedTerm
+	app.Deadline.Extended = true
+	app.Deadline.ExtensionReason = s.t(app.Lang, "case.due.extension_reason", "Date", dotDate(iso(today(now))), "To", strings.Join(to, ", "))
 }
 
 // Answer is what came back for a request.
@@ -694,35 +728,42 @@ func (s *Service) RecordAnswer(ctx context.Context, actor Actor, id int64, versi
 		return Application{}, required("answer", CodeTextRequired)
 	}
 	return s.withApp(ctx, actor, id, version, func(tx *sql.Tx, app *Application) error {
-		var outstanding int
-		err := s.step(ctx, tx, app, actor, ActRecordAnswer, func(c *change) error {
-			var answered sql.NullTime
-			err := tx.QueryRowContext(ctx, "SELECT answered_at FROM case_requests WHERE id = $1 AND case_id = $2", a.RequestID, app.ID).Scan(&answered)
-			if errors.Is(err, sql.ErrNoRows) {
-				return fault.Fields(fault.Field{Field: "request", Code: CodeRequestUnknown})
-			}
-			if err != nil {
-				return err
-			}
-			if answered.Valid {
-				return fault.New(fault.Conflict, CodeRequestAnswered, nil)
-			}
-			if _, err := tx.ExecContext(ctx, "UPDATE case_requests SET answered_at = $1, answer = $2, answer_ref = $3 WHERE id = $4",
-				c.now, a.Text, a.Ref, a.RequestID); err != nil {
-				return fmt.Errorf("cases: record answer: %w", err)
-			}
-			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM case_requests WHERE case_id = $1 AND answered_at IS NULL", app.ID).Scan(&outstanding); err != nil {
-				return err
-			}
-			c.event.internal = true
-			c.event.details = map[string]any{"request": a.RequestID, "outstanding": outstanding}
-			return nil
-		})
-		if err != nil || outstanding > 0 || app.Status != AwaitingAnswers {
+		return s.recordAnswer(ctx, tx, app, actor, a)
+	})
+}
+
+// recordAnswer takes the record_answer step on the locked application and,
+// when no request is left outstanding on an application awaiting answers,
+// the answers_received step after it.
+func (s *Service) recordAnswer(ctx context.Context, tx *sql.Tx, app *Application, actor Actor, a Answer) error {
+	var outstanding int
+	err := s.step(ctx, tx, app, actor, ActRecordAnswer, func(c *change) error {
+		var answered sql.NullTime
+		err := tx.QueryRowContext(ctx, "SELECT answered_at FROM case_requests WHERE id = $1 AND case_id = $2", a.RequestID, app.ID).Scan(&answered)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fault.Fields(fault.Field{Field: "request", Code: CodeRequestUnknown})
+		}
+		if err != nil {
 			return err
 		}
-		return s.step(ctx, tx, app, actor, ActAnswersReceived, nil)
+		if answered.Valid {
+			return fault.New(fault.Conflict, CodeRequestAnswered, nil)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE case_requests SET answered_at = $1, answer = $2, answer_ref = $3 WHERE id = $4",
+			c.now, a.Text, a.Ref, a.RequestID); err != nil {
+			return fmt.Errorf("cases: record answer: %w", err)
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM case_requests WHERE case_id = $1 AND answered_at IS NULL", app.ID).Scan(&outstanding); err != nil {
+			return err
+		}
+		c.event.internal = true
+		c.event.details = map[string]any{"request": a.RequestID, "outstanding": outstanding}
+		return nil
 	})
+	if err != nil || outstanding > 0 || app.Status != AwaitingAnswers {
+		return err
+	}
+	return s.step(ctx, tx, app, actor, ActAnswersReceived, nil)
 }
 
 // AnswersReceived returns an application awaiting answers to the officer,

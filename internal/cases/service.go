@@ -74,7 +74,11 @@ type Options struct {
 	// "/cabinet/applications/{id}" and "/staff/cases/{id}".
 	CitizenLink func(subject string, id int64) string
 	StaffLink   func(subject string, id int64) string
-	Logger      *slog.Logger
+	// OnRegistered, when set, sends the requests the regulation makes
+	// automatically once an application is registered (see
+	// RegisteredHook); SetOnRegistered sets it later.
+	OnRegistered RegisteredHook
+	Logger       *slog.Logger
 }
 
 // Service carries applications and complaints through their state machines.

@@ -204,6 +204,9 @@ var Applications = newMachine("application",
 		// Requests to other bodies (R637 ch. 3) and their answers.
 		{InProgress, ActRequestInfo, AwaitingAnswers, officerHead},
 		{AwaitingAnswers, ActRequestInfo, AwaitingAnswers, officerHead},
+		// Requests the regulation sends automatically at registration can be
+		// answered before an officer takes the case.
+		{Registered, ActRecordAnswer, Registered, []string{RoleOfficer, RoleHead, RoleSystem}},
 		{AwaitingAnswers, ActRecordAnswer, AwaitingAnswers, []string{RoleOfficer, RoleHead, RoleSystem}},
 		{InProgress, ActRecordAnswer, InProgress, []string{RoleOfficer, RoleHead, RoleSystem}},
 		{Suspended, ActRecordAnswer, Suspended, []string{RoleOfficer, RoleHead, RoleSystem}},

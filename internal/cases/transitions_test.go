@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"odnookno/internal/cases"
 	"odnookno/internal/fault"
@@ -92,6 +93,14 @@ func (f *fixture) doApp(app cases.Application, a cases.Action, actor cases.Actor
 	case cases.ActRecordAnswer:
 		var req int64
 		_ = f.db.R.QueryRow("SELECT COALESCE(MIN(id), 0) FROM case_requests WHERE case_id = $1 AND answered_at IS NULL", id).Scan(&req)
+		if req == 0 && app.Status == cases.Registered {
+			// A registered case has only the requests sent automatically at
+			// registration (see autorequest_test.go); record one as that would.
+			if err := f.db.W.QueryRow(`INSERT INTO case_requests (case_id, addressee, subject, channel, external_ref, sent_at, sent_by)
+				VALUES ($1, 'residence', 'address', 'resource', 'auto', $2, 'system') RETURNING id`, id, time.Now().UTC()).Scan(&req); err != nil {
+				f.t.Fatal(err)
+			}
+		}
 		return s.RecordAnswer(ctx, actor, id, v, cases.Answer{RequestID: req, Text: "Зарегистрирован по адресу"})
 	case cases.ActAnswersReceived:
 		return s.AnswersReceived(ctx, actor, id, v, "")
