@@ -27,7 +27,7 @@ bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 e2e: ## browser tests (headless Chromium via playwright-core)
-	ODNOOKNO_E2E=1 $(GO) test -count=1 -run E2E -v ./internal/e2e/...
+	ODNOOKNO_E2E=1 $(GO) test -count=1 -v ./internal/e2e/
 
 demo: ## run the service with demo data on SQLite
 	$(GO) run ./cmd/odnookno serve --demo

@@ -47,6 +47,9 @@ type filing struct {
 // Routes lists every route of the area.
 func (a *CaseFiling) Routes(s *Server, mux *http.ServeMux) {
 	f := &filing{s: s, cs: a.Cases, cat: a.Procedures, ids: a.Identity}
+	s.AddCabinetLink(CabinetLink{Href: "/cabinet/applications", Title: "cases_web.list.title", Hint: "cases_web.cabinet_link.applications"})
+	s.AddCabinetLink(CabinetLink{Href: "/cabinet/complaints", Title: "cases_web.complaints.title", Hint: "cases_web.cabinet_link.complaints"})
+	s.AddCabinetLink(CabinetLink{Href: "/catalog", Title: "cases_web.cabinet_link.apply", Hint: "cases_web.cabinet_link.apply_hint"})
 	cit := func(h http.HandlerFunc) http.HandlerFunc { return s.RequireCitizen(a.Identity, h) }
 	desk := func(h http.HandlerFunc) http.HandlerFunc {
 		return s.RequireStaff(h, org.RoleRegistrar, org.RoleOfficer)
