@@ -48,6 +48,7 @@ func (r regulations) convert(ctx context.Context, reg *catalog.Regulation) (case
 		ProcedureID: reg.ProcedureID, Version: reg.Version, Number: p.Number, Name: p.NameRU,
 		Bodies: slices.Clone(reg.AuthorizedBodies), Term: reg.Term, ExtendedTerm: reg.ExtendedTerm,
 		OnlineAllowed: reg.Online(), ComplaintBody: reg.Complaints.Body, ComplaintTerm: reg.Complaints.Term,
+		SuspensionAllowed: reg.SuspensionAllowed,
 	}
 	for _, g := range reg.RefusalGrounds {
 		out.RefusalGrounds = append(out.RefusalGrounds, cases.Ground{Code: g.Code, Text: g.Text.RU})
@@ -130,7 +131,7 @@ func (s *System) buildCases() error {
 		DB: s.DB, Audit: s.Audit, Queue: s.Queue, Documents: s.Docs, Calendars: s.Calendar,
 		Regulations: regulations{cat: s.Procedures, now: time.Now}, Directory: directory{s.Org},
 		Notifier: notices{s.Notify}, Forms: forms{s.Procedures}, Files: files, Text: s.Messages,
-	}, cases.Options{Logger: s.Log})
+	}, cases.Options{Logger: s.Log, WarnDays: s.Config.WarnDays})
 	if err != nil {
 		return fmt.Errorf("cases: %w", err)
 	}

@@ -45,6 +45,10 @@ type Config struct {
 	SMTPFrom     string // ODNOOKNO_SMTP_FROM
 	SMTPTLS      string // ODNOOKNO_SMTP_TLS
 
+	// WarnDays is how many working days before a due date the officer is
+	// warned (ODNOOKNO_WARN_DAYS).
+	WarnDays int
+
 	IRURL string // ODNOOKNO_IR_URL: base URL of the information resources (demo: simulated in-process)
 
 	SessionIdle     time.Duration // ODNOOKNO_SESSION_IDLE
@@ -97,6 +101,7 @@ var settings = []env{
 	{"ODNOOKNO_SMTP_PASSWORD", "smtp-password", "", "SMTP password"},
 	{"ODNOOKNO_SMTP_FROM", "smtp-from", "", "sender address of e-mail"},
 	{"ODNOOKNO_SMTP_TLS", "smtp-tls", "mandatory", "SMTP TLS: mandatory, opportunistic, implicit or none"},
+	{"ODNOOKNO_WARN_DAYS", "warn-days", "2", "working days before a due date when the officer and the applicant are warned"},
 	{"ODNOOKNO_IR_URL", "ir-url", "", "base URL of the information resources (default with --demo: simulated resources started in-process)"},
 	{"ODNOOKNO_SESSION_IDLE", "session-idle", "30m", "a session ends after this long without activity"},
 	{"ODNOOKNO_SESSION_ABSOLUTE", "session-absolute", "12h", "a session ends this long after login whatever the activity"},
@@ -169,6 +174,9 @@ func bindConfig(fs *flag.FlagSet) func() (Config, error) {
 		}
 		if c.CalendarRefresh, err = time.ParseDuration(*vals["calendar-refresh"]); err != nil {
 			return c, fmt.Errorf("--calendar-refresh: %w", err)
+		}
+		if c.WarnDays, err = strconv.Atoi(*vals["warn-days"]); err != nil || c.WarnDays < 1 {
+			return c, fmt.Errorf("--warn-days: a whole number of working days, at least 1")
 		}
 		if c.SMTPPort, err = strconv.Atoi(*vals["smtp-port"]); err != nil {
 			return c, fmt.Errorf("--smtp-port: %w", err)

@@ -384,7 +384,11 @@ type Regulation struct {
 	Fee            Fee           `json:"fee"`
 	Validity       Validity      `json:"validity"`
 	RefusalGrounds []Ground      `json:"refusal_grounds"`
-	EffectiveDate  Date          `json:"effective_date,omitzero"`
+	// SuspensionAllowed says the legislation on this procedure lets the
+	// body suspend it (the term then stops running); without it the case
+	// officer is never offered suspension.
+	SuspensionAllowed bool `json:"suspension_allowed,omitempty"`
+	EffectiveDate     Date `json:"effective_date,omitzero"`
 	// Demo marks content completed by the project, not taken from an
 	// official source.
 	Demo    bool     `json:"demo,omitempty"`

@@ -74,7 +74,8 @@ func TestEveryP6ItemIsRequired(t *testing.T) {
 // nature.
 func TestEveryOtherFieldIsRequired(t *testing.T) {
 	t.Parallel()
-	optional := []string{"extended_term", "demo", "sources", "notes"}
+	// suspension_allowed is a yes/no whose absence means "no".
+	optional := []string{"extended_term", "demo", "sources", "notes", "suspension_allowed"}
 	typ := reflect.TypeFor[Regulation]()
 	for i := range typ.NumField() {
 		name := jsonName(typ.Field(i))
