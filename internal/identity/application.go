@@ -410,31 +410,14 @@ func (s *Service) application(ctx context.Context, q querier, office string, id 
 	return scanApplication(q.QueryRowContext(ctx, sqlq, id, office))
 }
 
-// readWindow is how long one record of a staff member's access to an
-// application covers their further reads of it.
-const readWindow = 10 * time.Minute
-
 // ReadApplication returns an application of office for a staff member and
-// records the read of the citizen's personal data with its reason.
-//
-// One record covers a working session: when the same staff member's last
-// record about this citizen is about the same application (a step they
-// took, or a read) and less than readWindow old, showing the page again
-// after each step adds nothing the trail does not already say, and would
-// bury the citizen's history in identical lines.
+// records the read of the citizen's personal data with its reason. Every
+// read is recorded, page reloads included: the citizen is entitled to see
+// each time staff looked at their data, and the history page groups them.
 func (s *Service) ReadApplication(ctx context.Context, office string, id int64) (Application, error) {
 	a, err := s.application(ctx, s.db.R, office, id, false)
 	if err != nil {
 		return a, err
-	}
-	actor := audit.ActorFrom(ctx)
-	last, err := s.audit.List(ctx, audit.Query{SubjectUID: string(a.PIN), ActorID: actor.ID, Limit: 1})
-	if err != nil {
-		return a, err
-	}
-	if len(last) == 1 && last[0].ObjectID == a.Number() && strings.HasPrefix(last[0].Action, "uid.") &&
-		s.now().Sub(last[0].At) < readWindow {
-		return a, nil
 	}
 	err = s.audit.Record(ctx, audit.Entry{Action: "uid.application.read", SubjectUID: string(a.PIN),
 		ObjectType: "uid_application", ObjectID: a.Number(), Reason: "uid application " + a.Number()})

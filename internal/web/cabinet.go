@@ -139,6 +139,11 @@ type uidEvent struct {
 	Text string
 	Who  string
 	Addr string
+	// Times counts the same staff member's repeated reads folded into
+	// this line (a page reloaded after each step); 1 for everything else.
+	Times   int
+	actorID string
+	action  string
 }
 
 // events turns audit records into sentences in the request's language.
@@ -155,7 +160,15 @@ func (c *uidCabinet) events(r *http.Request, recs []audit.Record) []uidEvent {
 		if !c.s.Catalog.Has(lang, who) {
 			who = "cabinet.actor.staff"
 		}
-		out = append(out, uidEvent{Seq: rec.Seq, At: rec.At, Text: text, Who: c.s.Catalog.T(lang, who), Addr: rec.ClientAddr})
+		// Records come newest first; a read by the same person within ten
+		// minutes of the line above is folded into it, counted, not hidden.
+		if n := len(out); n > 0 && strings.HasSuffix(rec.Action, ".read") && out[n-1].action == rec.Action &&
+			out[n-1].actorID == rec.Actor.ID && out[n-1].At.Sub(rec.At) < 10*time.Minute {
+			out[n-1].Times++
+			continue
+		}
+		out = append(out, uidEvent{Seq: rec.Seq, At: rec.At, Text: text, Who: c.s.Catalog.T(lang, who), Addr: rec.ClientAddr,
+			Times: 1, actorID: rec.Actor.ID, action: rec.Action})
 	}
 	return out
 }

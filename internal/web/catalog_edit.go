@@ -65,6 +65,7 @@ var editKinds = map[string]string{
 	"form":                  ctlJSON,
 	"term":                  ctlTerm,
 	"extended_term":         ctlTerm,
+	"suspension_allowed":    ctlBool,
 	"fee":                   ctlRadios,
 	"fee.base_values":       ctlAmount,
 	"fee.note":              ctlText2,
@@ -84,7 +85,7 @@ var editMore = []struct {
 	paths      []string
 }{
 	{"form", "catalog_web.group.form", []string{"form"}},
-	{"terms", "catalog_web.group.terms", []string{"term", "extended_term"}},
+	{"terms", "catalog_web.group.terms", []string{"term", "extended_term", "suspension_allowed"}},
 	{"fee", "catalog_web.group.fee", []string{"fee", "fee.base_values", "fee.note"}},
 	{"validity", "catalog_web.group.validity", []string{"validity.kind", "validity.term", "validity.text"}},
 	{"refusal_grounds", "catalog_web.group.refusal_grounds", []string{"refusal_grounds"}},
@@ -96,7 +97,7 @@ var editMore = []struct {
 var editHints = map[string]bool{
 	"authorized_bodies": true, "complaints.term": true, "documents": true, "resources": true, "form": true,
 	"term": true, "extended_term": true, "fee.base_values": true, "validity.term": true, "refusal_grounds": true,
-	"effective_date": true, "sources": true, "demo": true, "information": true,
+	"effective_date": true, "sources": true, "demo": true, "information": true, "suspension_allowed": true,
 }
 
 func controlID(path string) string { return strings.NewReplacer(".", "-", "_", "-").Replace(path) }
@@ -181,6 +182,9 @@ func regulationValues(reg *catalog.Regulation) url.Values {
 	v.Set("effective_date", reg.EffectiveDate.String())
 	text("notes", reg.Notes)
 	v.Set("sources", strings.Join(reg.Sources, "\n"))
+	if reg.SuspensionAllowed {
+		v.Set("suspension_allowed", "true")
+	}
 	if reg.Demo {
 		v.Set("demo", "true")
 	}
@@ -283,6 +287,7 @@ func parseRegulationForm(v url.Values) (*catalog.Regulation, []fault.Field) {
 		}
 	}
 	reg.Demo = v.Get("demo") == "true"
+	reg.SuspensionAllowed = v.Get("suspension_allowed") == "true"
 	return reg, probs
 }
 

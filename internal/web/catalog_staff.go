@@ -606,7 +606,7 @@ func (c *catalogArea) contentRows(r *http.Request, reg *catalog.Regulation, name
 
 // diffFields are the top-level fields of a regulation that are not p. 6
 // items, with their labels.
-var diffFields = []string{"form", "term", "extended_term", "fee", "validity", "refusal_grounds", "effective_date", "demo", "sources", "notes"}
+var diffFields = []string{"form", "term", "extended_term", "suspension_allowed", "fee", "validity", "refusal_grounds", "effective_date", "demo", "sources", "notes"}
 
 // diffRows makes changes readable: the field's name, the place inside it,
 // the old and the new value.
