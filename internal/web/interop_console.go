@@ -44,6 +44,8 @@ func (a *InteropConsole) Routes(s *Server, mux *http.ServeMux) {
 	mux.HandleFunc("GET /staff/interop", operator(c.console))
 	mux.HandleFunc("POST /staff/interop/grants", operator(c.requestGrant))
 	mux.HandleFunc("POST /staff/interop/resources/{code}/status", operator(c.resourceStatus))
+	mux.HandleFunc("GET /staff/interop/resources/{code}", operator(c.resourceForm))
+	mux.HandleFunc("POST /staff/interop/resources/{code}", operator(c.resourceSave))
 	mux.HandleFunc("POST /staff/interop/outgoing/{id}/sent", operator(c.outgoingSent))
 	mux.HandleFunc("GET /staff/interop/grants", owner(c.grants))
 	mux.HandleFunc("POST /staff/interop/grants/{id}/{decision}", owner(c.decide))
@@ -65,6 +67,7 @@ var interopFlashKeys = map[string]bool{
 	"interop_web.flash.grant_decided":   true,
 	"interop_web.flash.status_changed":  true,
 	"interop_web.flash.smdo_sent":       true,
+	"interop_web.flash.resource_saved":  true,
 }
 
 func interopSetFlash(w http.ResponseWriter, r *http.Request, key string) {
