@@ -454,6 +454,27 @@ func (c *caseWork) caseActions() map[string]csCaseAction {
 const csMaxUpload = 20 << 20
 
 // csParseForm reads a urlencoded or multipart form.
+// postForm reads what every staff form about a case starts with: the case
+// id from the path, the form (bounded), and the acting staff member. When
+// one of them fails it answers the request itself and returns ok = false.
+func (c *caseWork) postForm(w http.ResponseWriter, r *http.Request) (int64, org.Staff, cases.Actor, bool) {
+	id, err := csPathID(r, "id")
+	if err != nil {
+		c.s.Fail(w, r, err)
+		return 0, org.Staff{}, cases.Actor{}, false
+	}
+	if err := csParseForm(w, r); err != nil {
+		c.s.Error(w, r, http.StatusBadRequest)
+		return 0, org.Staff{}, cases.Actor{}, false
+	}
+	st, actor, err := c.actor(r)
+	if err != nil {
+		c.s.Fail(w, r, err)
+		return 0, org.Staff{}, cases.Actor{}, false
+	}
+	return id, st, actor, true
+}
+
 func csParseForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, csMaxUpload+1<<20)
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
@@ -474,18 +495,8 @@ func csFormVersion(r *http.Request) int {
 // with a notice when it worked, with the error next to the form when not.
 func (c *caseWork) act(name string, fn csCaseAction) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := csPathID(r, "id")
-		if err != nil {
-			c.s.Fail(w, r, err)
-			return
-		}
-		if err := csParseForm(w, r); err != nil {
-			c.s.Error(w, r, http.StatusBadRequest)
-			return
-		}
-		st, actor, err := c.actor(r)
-		if err != nil {
-			c.s.Fail(w, r, err)
+		id, st, actor, ok := c.postForm(w, r)
+		if !ok {
 			return
 		}
 		if err := fn(r, st, actor, id, csFormVersion(r)); err != nil {
@@ -532,18 +543,8 @@ func (c *caseWork) caseError(w http.ResponseWriter, r *http.Request, id int64, c
 // service, over the channel the officer chose. A refusal for want of a
 // grant comes back to the page with the СМДО route offered.
 func (c *caseWork) sendRequest(w http.ResponseWriter, r *http.Request) {
-	id, err := csPathID(r, "id")
-	if err != nil {
-		c.s.Fail(w, r, err)
-		return
-	}
-	if err := csParseForm(w, r); err != nil {
-		c.s.Error(w, r, http.StatusBadRequest)
-		return
-	}
-	st, actor, err := c.actor(r)
-	if err != nil {
-		c.s.Fail(w, r, err)
+	id, st, actor, ok := c.postForm(w, r)
+	if !ok {
 		return
 	}
 	resource, service := r.PostFormValue("resource"), r.PostFormValue("service")
@@ -554,7 +555,7 @@ func (c *caseWork) sendRequest(w http.ResponseWriter, r *http.Request) {
 	if channel == "" {
 		channel = interop.ChannelHTTP
 	}
-	_, err = c.Requests.Send(r.Context(), st, actor, id, csFormVersion(r), resource, service, channel)
+	_, err := c.Requests.Send(r.Context(), st, actor, id, csFormVersion(r), resource, service, channel)
 	if csIsCode(err, interop.CodeNoGrant) {
 		p, lerr := c.loadCase(r, id)
 		if lerr != nil {

@@ -190,21 +190,11 @@ func (c *caseWork) complaintActions() map[string]csComplaintAction {
 
 func (c *caseWork) actComplaint(name string, fn csComplaintAction) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := csPathID(r, "id")
-		if err != nil {
-			c.s.Fail(w, r, err)
+		id, _, actor, ok := c.postForm(w, r)
+		if !ok {
 			return
 		}
-		if err := csParseForm(w, r); err != nil {
-			c.s.Error(w, r, http.StatusBadRequest)
-			return
-		}
-		_, actor, err := c.actor(r)
-		if err != nil {
-			c.s.Fail(w, r, err)
-			return
-		}
-		err = fn(r, actor, id, csFormVersion(r))
+		err := fn(r, actor, id, csFormVersion(r))
 		if err == nil {
 			casesSetFlash(w, r, "case_staff.flash.complaint_done", nil)
 			http.Redirect(w, r, csComplaintURL(id), http.StatusSeeOther)

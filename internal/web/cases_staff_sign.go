@@ -84,18 +84,8 @@ func (c *caseWork) decisionForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *caseWork) draftDecision(w http.ResponseWriter, r *http.Request) {
-	id, err := csPathID(r, "id")
-	if err != nil {
-		c.s.Fail(w, r, err)
-		return
-	}
-	if err := csParseForm(w, r); err != nil {
-		c.s.Error(w, r, http.StatusBadRequest)
-		return
-	}
-	_, actor, err := c.actor(r)
-	if err != nil {
-		c.s.Fail(w, r, err)
+	id, _, actor, ok := c.postForm(w, r)
+	if !ok {
 		return
 	}
 	in := cases.DecisionDraft{Outcome: r.PostFormValue("outcome"), Grounds: r.PostForm["grounds"], Reasoning: r.PostFormValue("reasoning")}
@@ -104,7 +94,7 @@ func (c *caseWork) draftDecision(w http.ResponseWriter, r *http.Request) {
 			Number: strings.TrimSpace(r.PostFormValue("issued_number")), ValidUntil: csISODate(r.PostFormValue("valid_until"))}
 		in.Grounds = nil
 	}
-	_, err = c.Cases.DraftDecision(r.Context(), actor, id, csFormVersion(r), in)
+	_, err := c.Cases.DraftDecision(r.Context(), actor, id, csFormVersion(r), in)
 	if err == nil {
 		casesSetFlash(w, r, "case_staff.flash.drafted", nil)
 		http.Redirect(w, r, csCaseURL(id), http.StatusSeeOther)
@@ -341,18 +331,8 @@ func csDraftCode(ds []cases.Decision) string {
 // sign takes the signature from get and signs the application's or the
 // complaint's drafted decision with it.
 func (c *caseWork) sign(w http.ResponseWriter, r *http.Request, complaint bool, get func(*http.Request) ([]byte, error)) {
-	id, err := csPathID(r, "id")
-	if err != nil {
-		c.s.Fail(w, r, err)
-		return
-	}
-	if err := csParseForm(w, r); err != nil {
-		c.s.Error(w, r, http.StatusBadRequest)
-		return
-	}
-	_, actor, err := c.actor(r)
-	if err != nil {
-		c.s.Fail(w, r, err)
+	id, _, actor, ok := c.postForm(w, r)
+	if !ok {
 		return
 	}
 	demo := strings.HasSuffix(r.URL.Path, "/sign-demo")
