@@ -166,8 +166,7 @@ func (f *filing) viewJSON(r *http.Request, v cases.CaseView, base string) (filin
 		out.History = append(out.History, f.eventJSON(lang, "case", e))
 	}
 	for _, d := range f.documents(r.Context(), lang, v.Documents, base) {
-		out.Documents = append(out.Documents, filingDocJSON{Code: d.Code, Purpose: d.Purpose, Title: d.Title, IssuedAt: d.IssuedAt,
-			Signed: d.Signed, Signer: d.Signer, SignedAt: d.SignedAt, URL: d.URL, VerifyURL: d.VerifyURL})
+		out.Documents = append(out.Documents, d.json())
 		if d.Purpose == "receipt" {
 			out.ReceiptURL = d.URL
 		}
@@ -607,8 +606,7 @@ func (f *filing) apiComplaintView(w http.ResponseWriter, r *http.Request, status
 		out.History = append(out.History, f.eventJSON(lang, "complaint", e))
 	}
 	for _, d := range f.documents(r.Context(), lang, v.Documents, "/api/v1/citizen/complaints/"+strconv.FormatInt(id, 10)) {
-		out.Documents = append(out.Documents, filingDocJSON{Code: d.Code, Purpose: d.Purpose, Title: d.Title, IssuedAt: d.IssuedAt,
-			Signed: d.Signed, Signer: d.Signer, SignedAt: d.SignedAt, URL: d.URL, VerifyURL: d.VerifyURL})
+		out.Documents = append(out.Documents, d.json())
 	}
 	out.Attachments = filingAttachments(v.Attachments)
 	if status == http.StatusCreated {
@@ -717,4 +715,9 @@ func (f *filing) apiComplaintWithdraw(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.apiComplaintView(w, r, http.StatusOK, actor, id)
+}
+
+func (d filingDoc) json() filingDocJSON {
+	return filingDocJSON{Code: d.Code, Purpose: d.Purpose, Title: d.Title, IssuedAt: d.IssuedAt,
+		Signed: d.Signed, Signer: d.Signer, SignedAt: d.SignedAt, URL: d.URL, VerifyURL: d.VerifyURL}
 }
